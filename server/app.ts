@@ -1,0 +1,21 @@
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import type { Deps } from './deps.js';
+import type { AppState } from './middleware/context.js';
+import { errorHandler } from './middleware/errorHandler.js';
+import { requestLog } from './middleware/requestLog.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { healthRoutes } from './modules/health/routes.js';
+
+/** Builds the Koa application (middleware and routes); never listens. */
+export function createApp(deps: Deps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: false });
+  app.use(requestLog(deps.logger));
+  app.use(errorHandler(deps.logger));
+  // JSON bodies only here; upload routes parse their own multipart with hard limits.
+  app.use(koaBody({ jsonLimit: '64kb', formLimit: '64kb', textLimit: '64kb', multipart: false, jsonStrict: true }));
+  for (const router of [healthRoutes(deps), authRoutes(deps)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}

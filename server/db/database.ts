@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Sqlite = BetterSqlite3.Database;
+
+/** Opens the SQLite file with the pragmas the whole server relies on (WAL, NORMAL sync, FKs). */
+export function openSqlite(file: string): Sqlite {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+/** Wraps an open connection in Kysely; one connection, queries serialised by the dialect. */
+export function createKysely(sqlite: Sqlite): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}

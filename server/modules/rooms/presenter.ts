@@ -1,0 +1,53 @@
+import type { RoomMembersTable, RoomsTable } from '../../db/schema.js';
+import { presentUser, type UserView } from '../users/presenter.js';
+import type { UserRow } from '../users/repo.js';
+
+export type Role = 'owner' | 'admin' | 'member';
+
+/** The contract's Room object (myRole is the viewer's role). */
+export interface RoomView {
+  id: string;
+  name: string;
+  description: string;
+  visibility: 'private' | 'public';
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  memberCount: number;
+  myRole: Role | null;
+  lastSeq: number;
+  settings: { aiMode: 'mention' | 'always' | 'off'; model: string | null; systemPrompt: string | null; webSearch: boolean };
+}
+
+export interface MemberView {
+  user: UserView;
+  role: Role;
+  joinedAt: string;
+}
+
+/** Presents a room for one viewer. */
+export function presentRoom(row: RoomsTable & { last_seq: number; web_search: number }, memberCount: number, myRole: Role | null): RoomView {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    visibility: row.visibility,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    memberCount,
+    myRole,
+    lastSeq: row.last_seq,
+    settings: {
+      aiMode: row.ai_mode,
+      model: row.ai_model,
+      systemPrompt: row.system_prompt,
+      webSearch: row.web_search === 1,
+    },
+  };
+}
+
+/** Presents a membership with its user. */
+export function presentMember(m: RoomMembersTable, user: UserRow): MemberView {
+  return { user: presentUser(user), role: m.role, joinedAt: m.joined_at };
+}
