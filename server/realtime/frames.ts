@@ -13,7 +13,9 @@ export type RoomChangeFrame =
   | { type: 'room_updated'; roomId: string; seq: number; room: RoomView }
   | { type: 'room_cleared'; roomId: string; seq: number }
   | { type: 'member_joined'; roomId: string; seq: number; member: MemberView }
-  | { type: 'member_left'; roomId: string; seq: number; userId: string };
+  | { type: 'member_left'; roomId: string; seq: number; userId: string }
+  /** Added to the contract: a member's role changed (or the room was handed over). */
+  | { type: 'member_updated'; roomId: string; seq: number; member: MemberView };
 
 export interface AiStreamSnapshot {
   streamId: string;

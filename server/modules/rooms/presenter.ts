@@ -26,7 +26,7 @@ export interface MemberView {
 }
 
 /** Presents a room for one viewer. */
-export function presentRoom(row: RoomsTable & { last_seq: number; web_search: number }, memberCount: number, myRole: Role | null): RoomView {
+export function presentRoom(row: Omit<RoomsTable, 'last_seq' | 'web_search'> & { last_seq: number; web_search: number }, memberCount: number, myRole: Role | null): RoomView {
   return {
     id: row.id,
     name: row.name,
