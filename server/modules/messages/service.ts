@@ -52,10 +52,18 @@ export class MessagesService {
     }
   }
 
-  /** Stores the assistant's reply (author null) through the same path as a human message. */
-  async storeAssistantReply(roomId: string, input: { content: string; ai: AiMeta; replyTo?: string | null }): Promise<MessageView> {
+  /**
+   * Stores the assistant's reply (author null) through the same path as a human message.
+   * `inTx` runs in the same transaction (e.g. dropping the in-flight stream row); `beforePublish`
+   * runs after commit and before the `message` frame goes out (ai_stream_end comes first).
+   */
+  async storeAssistantReply(
+    roomId: string,
+    input: { content: string; ai: AiMeta; replyTo?: string | null },
+    hooks: { inTx?: (trx: DbOrTx) => Promise<void>; beforePublish?: (message: MessageView) => void } = {},
+  ): Promise<MessageView> {
     const replyTo = input.replyTo && (await repo.existsInRoom(this.db, roomId, input.replyTo)) ? input.replyTo : null;
-    const frame = await this.insert(roomId, { role: 'assistant', author: null, content: input.content, replyTo, clientId: null, ai: input.ai }, []);
+    const frame = await this.insert(roomId, { role: 'assistant', author: null, content: input.content, replyTo, clientId: null, ai: input.ai }, [], hooks);
     return frame.message;
   }
 
@@ -63,12 +71,14 @@ export class MessagesService {
     roomId: string,
     m: { role: 'user' | 'assistant' | 'system'; author: UserRow | null; content: string; replyTo: string | null; clientId: string | null; ai: AiMeta | null },
     attachmentIds: string[],
+    hooks: { inTx?: (trx: DbOrTx) => Promise<void>; beforePublish?: (message: MessageView) => void } = {},
   ): Promise<MessageFrame> {
     const now = nowIso();
     const id = newId();
     const authorId = m.author?.id ?? null;
-    const frame = await this.db.transaction().execute((trx) =>
-      recordChange<MessageFrame>(trx, roomId, now, this.config.roomLogKeep, async (seq) => {
+    const frame = await this.db.transaction().execute(async (trx) => {
+      if (hooks.inTx) await hooks.inTx(trx);
+      return recordChange<MessageFrame>(trx, roomId, now, this.config.roomLogKeep, async (seq) => {
         const row: MessageRow = {
           id,
           room_id: roomId,
@@ -91,8 +101,9 @@ export class MessagesService {
           uploads = await findAttachmentsForMessages(trx, [id]);
         }
         return { type: 'message', roomId, seq, message: presentMessage(row, m.author ?? undefined, uploads) };
-      }, { activity: true }),
-    );
+      }, { activity: true });
+    });
+    hooks.beforePublish?.(frame.message);
     this.bus.emit('roomFrame', { roomId, frame, audience: 'joined' });
     this.bus.emit('messageCreated', { roomId, message: frame.message });
     return frame;

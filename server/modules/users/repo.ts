@@ -35,3 +35,17 @@ export async function updateUser(db: DbOrTx, id: string, patch: Updateable<Users
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
   return (await findUserById(db, id))!;
 }
+
+/**
+ * Links a Nostr pubkey to a user that has none yet, in one statement; false when the user already
+ * holds a key. A pubkey held by another user surfaces as a SQLite UNIQUE error on nostr_pubkey.
+ */
+export async function setPubkeyIfUnset(db: DbOrTx, id: string, pubkey: string, updatedAt: string): Promise<boolean> {
+  const res = await db
+    .updateTable('users')
+    .set({ nostr_pubkey: pubkey, updated_at: updatedAt })
+    .where('id', '=', id)
+    .where('nostr_pubkey', 'is', null)
+    .executeTakeFirst();
+  return res.numUpdatedRows === 1n;
+}
