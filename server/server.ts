@@ -40,6 +40,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw err;
   }
   const deps = createDeps(config, logger, db, sqlite);
+  const recovered = await deps.ai.recover();
+  if (recovered) logger.warn({ recovered }, 'closed assistant replies left unfinished by a crash');
+  deps.ai.start();
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.headersTimeout = 20_000;
