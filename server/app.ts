@@ -5,7 +5,14 @@ import type { AppState } from './middleware/context.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestLog } from './middleware/requestLog.js';
 import { authRoutes } from './modules/auth/routes.js';
+import { nostrRoutes } from './modules/auth/nostrRoutes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { modelRoutes } from './modules/models/routes.js';
+import { roomRoutes } from './modules/rooms/routes.js';
+import { messageRoutes } from './modules/messages/routes.js';
+import { inviteRoutes } from './modules/invites/routes.js';
+import { uploadRoutes } from './modules/uploads/routes.js';
+import { uploadServeRoutes } from './modules/uploads/serve.js';
 
 /** Builds the Koa application (middleware and routes); never listens. */
 export function createApp(deps: Deps): Koa<AppState> {
@@ -14,7 +21,7 @@ export function createApp(deps: Deps): Koa<AppState> {
   app.use(errorHandler(deps.logger));
   // JSON bodies only here; upload routes parse their own multipart with hard limits.
   app.use(koaBody({ jsonLimit: '64kb', formLimit: '64kb', textLimit: '64kb', multipart: false, jsonStrict: true }));
-  for (const router of [healthRoutes(deps), authRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), authRoutes(deps), nostrRoutes(deps), roomRoutes(deps), messageRoutes(deps), inviteRoutes(deps), modelRoutes(deps), uploadRoutes(deps), uploadServeRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
