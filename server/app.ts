@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import type { AppState } from './middleware/context.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestLog } from './middleware/requestLog.js';
+import { staticFiles } from './middleware/staticFiles.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { nostrRoutes } from './modules/auth/nostrRoutes.js';
 import { healthRoutes } from './modules/health/routes.js';
@@ -24,5 +25,7 @@ export function createApp(deps: Deps): Koa<AppState> {
   for (const router of [healthRoutes(deps), authRoutes(deps), nostrRoutes(deps), roomRoutes(deps), messageRoutes(deps), inviteRoutes(deps), modelRoutes(deps), uploadRoutes(deps), uploadServeRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
+  // Last: the web client (SPA) for whatever no API router answered.
+  if (deps.config.staticDir) app.use(staticFiles(deps.config.staticDir, deps.logger));
   return app;
 }

@@ -30,6 +30,10 @@ export interface Config {
   authRateLimit: number;
   /** Authenticated API requests per user per minute. */
   apiRateLimit: number;
+  /** Image uploads (chat images and avatars) per user per minute. */
+  uploadRateLimit: number;
+  /** Chat uploads never attached to a message are deleted after this many seconds. */
+  uploadUnattachedTtlSeconds: number;
   /** Allow fetch_page to reach private addresses (tests with a local page server only). */
   fetchAllowPrivate: boolean;
   /** Expose process CPU/memory figures on /api/health for the benchmark harness. */
@@ -178,6 +182,10 @@ export function loadConfig(input?: Env, opts: { cwd?: string } = {}): Config {
   const aiName = get('AI_NAME') ?? 'ai';
   if (!/^[A-Za-z0-9_.-]{1,32}$/.test(aiName)) problems.push('AI_NAME: 1-32 characters of A-Z a-z 0-9 _ . -');
 
+  const uploadTtlRaw = get('UPLOAD_UNATTACHED_TTL') ?? '24h';
+  const uploadUnattachedTtlSeconds = parseDuration(uploadTtlRaw) ?? 0;
+  if (uploadUnattachedTtlSeconds < 60) problems.push(`UPLOAD_UNATTACHED_TTL: expected a duration like 3600, 60m, 24h or 7d (>= 60 s), got "${uploadTtlRaw}"`);
+
   const dbDir = path.dirname(databasePath);
   if (problems.length === 0 && !jwtSecret) {
     // Development: a generated secret persisted next to the database so tokens survive restarts.
@@ -220,6 +228,8 @@ export function loadConfig(input?: Env, opts: { cwd?: string } = {}): Config {
     roomLogKeep: intVar('ROOM_LOG_KEEP', 10_000, 100, 10_000_000),
     authRateLimit: intVar('AUTH_RATE_LIMIT', 20, 1, 1_000_000),
     apiRateLimit: intVar('API_RATE_LIMIT', 600, 1, 10_000_000),
+    uploadRateLimit: intVar('UPLOAD_RATE_LIMIT', 30, 1, 10_000_000),
+    uploadUnattachedTtlSeconds,
     fetchAllowPrivate: boolVar('FETCH_ALLOW_PRIVATE'),
     benchMode: boolVar('BENCH_MODE'),
     warnings,

@@ -15,6 +15,10 @@ export function errorHandler(logger: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError(404, 'not_found', 'Route not found');
       }
+      if (ctx.status === 405 || ctx.status === 501) {
+        // The router's allowedMethods() answers in plain text; keep the contract's error shape.
+        throw new AppError(ctx.status, 'method_not_allowed', `${ctx.method} is not allowed here`);
+      }
     } catch (err) {
       const e = toAppError(err);
       if (e.status >= 500 && !(err instanceof AppError)) {

@@ -30,6 +30,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUTH_RATE_LIMIT: '100000',
       API_RATE_LIMIT: '1000000',
+      UPLOAD_RATE_LIMIT: '1000000',
       PUBLIC_URL: 'http://chat.test',
       ...env,
     },

@@ -118,10 +118,14 @@ describe('password auth', () => {
     expect(typeof res.body.uptimeSeconds).toBe('number');
   });
 
-  it('answers unknown routes with the error shape', async () => {
+  it('answers unknown routes and methods with the error shape', async () => {
     const res = await s.api('GET', '/api/nope');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
+    const method = await s.api('PUT', '/api/auth/login', { body: {} });
+    expect(method.status).toBe(405);
+    expect(method.body.error.code).toBe('method_not_allowed');
+    expect(method.headers.get('allow')).toContain('POST');
   });
 });
 
