@@ -17,7 +17,7 @@ import { uploadServeRoutes } from './modules/uploads/serve.js';
 
 /** Builds the Koa application (middleware and routes); never listens. */
 export function createApp(deps: Deps): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: false });
+  const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   // JSON bodies only here; upload routes parse their own multipart with hard limits.

@@ -36,6 +36,8 @@ export interface Config {
   uploadUnattachedTtlSeconds: number;
   /** Allow fetch_page to reach private addresses (tests with a local page server only). */
   fetchAllowPrivate: boolean;
+  /** Behind a reverse proxy: take the client IP from X-Forwarded-For (rate limits per IP). */
+  trustProxy: boolean;
   /** Expose process CPU/memory figures on /api/health for the benchmark harness. */
   benchMode: boolean;
   /** Notes for the operator printed once at start (e.g. assistant disabled). */
@@ -231,6 +233,7 @@ export function loadConfig(input?: Env, opts: { cwd?: string } = {}): Config {
     uploadRateLimit: intVar('UPLOAD_RATE_LIMIT', 30, 1, 10_000_000),
     uploadUnattachedTtlSeconds,
     fetchAllowPrivate: boolVar('FETCH_ALLOW_PRIVATE'),
+    trustProxy: boolVar('TRUST_PROXY'),
     benchMode: boolVar('BENCH_MODE'),
     warnings,
   };

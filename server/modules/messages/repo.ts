@@ -27,7 +27,7 @@ export async function existsInRoom(db: DbOrTx, roomId: string, id: string): Prom
 
 /**
  * One keyset page on (room_id, seq): `before` walks back, `after` forward, neither = newest.
- * Fetches limit + 1 to know whether more exist; never OFFSET. Returns rows in ascending seq.
+ * Fetches limit + 1 to know whether more exist; never skips rows by count. Returns rows in ascending seq.
  */
 export async function pageMessages(db: DbOrTx, roomId: string, q: { before?: number; after?: number; limit: number }): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
   let query = db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
