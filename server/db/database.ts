@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { BetterSqliteDialect } from './sqliteDialect.js';
 import type { Database } from './schema.js';
 
 export type Sqlite = BetterSqlite3.Database;
@@ -17,7 +18,7 @@ export function openSqlite(file: string): Sqlite {
   return sqlite;
 }
 
-/** Wraps an open connection in Kysely; one connection, queries serialised by the dialect. */
+/** Wraps an open connection in Kysely; one connection, queries serialised FIFO, statements cached. */
 export function createKysely(sqlite: Sqlite): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new BetterSqliteDialect(sqlite) });
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import type { Db, DbOrTx, UploadsTable } from '../../db/schema.js';
+import { GroupCommit } from '../../db/groupCommit.js';
 import { errors } from '../../errors.js';
 import type { EventBus } from '../../events.js';
 import { newId, nowIso } from '../../lib/ids.js';
@@ -24,6 +25,7 @@ export class MessagesService {
     private readonly bus: EventBus,
     private readonly rooms: RoomsService,
     private readonly config: Pick<Config, 'roomLogKeep'>,
+    private readonly writes: GroupCommit = new GroupCommit(db),
   ) {}
 
   /**
@@ -76,7 +78,7 @@ export class MessagesService {
     const now = nowIso();
     const id = newId();
     const authorId = m.author?.id ?? null;
-    const frame = await this.db.transaction().execute(async (trx) => {
+    const frame = await this.writes.run(async (trx) => {
       if (hooks.inTx) await hooks.inTx(trx);
       return recordChange<MessageFrame>(trx, roomId, now, this.config.roomLogKeep, async (seq) => {
         const row: MessageRow = {
@@ -134,7 +136,7 @@ export class MessagesService {
     const attachments = await findAttachmentsForMessages(this.db, [messageId]);
     if (!content && attachments.length === 0) throw errors.invalid('content: must not be empty (unless the message has attachments)');
     const now = nowIso();
-    const frame = await this.db.transaction().execute(async (trx) => {
+    const frame = await this.writes.run(async (trx) => {
       await repo.updateMessageContent(trx, messageId, content, now);
       const updated = (await repo.findMessageById(trx, messageId))!;
       const [view] = await this.presentMany([updated], trx);
@@ -152,7 +154,7 @@ export class MessagesService {
       if (role !== 'owner' && role !== 'admin') throw errors.forbidden('Only the author, the owner or an admin may delete a message');
     }
     const now = nowIso();
-    const frame = await this.db.transaction().execute(async (trx) => {
+    const frame = await this.writes.run(async (trx) => {
       await repo.deleteMessage(trx, messageId);
       return recordChange(trx, row.room_id, now, this.config.roomLogKeep, (seq) => ({ type: 'message_deleted' as const, roomId: row.room_id, seq, messageId }));
     });
