@@ -67,6 +67,18 @@ export async function countMembers(db: DbOrTx, roomId: string): Promise<number> 
   return Number(row?.n ?? 0);
 }
 
+/** The room together with the user's role in it, in one query; undefined for non-members. */
+export function findRoomForMember(db: DbOrTx, roomId: string, userId: string): Promise<(RoomRow & { my_role: Role }) | undefined> {
+  return db
+    .selectFrom('room_members as m')
+    .innerJoin('rooms as r', 'r.id', 'm.room_id')
+    .selectAll('r')
+    .select('m.role as my_role')
+    .where('m.room_id', '=', roomId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst() as Promise<(RoomRow & { my_role: Role }) | undefined>;
+}
+
 export async function findRole(db: DbOrTx, roomId: string, userId: string): Promise<Role | null> {
   const row = await db.selectFrom('room_members').select('role').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
   return row?.role ?? null;

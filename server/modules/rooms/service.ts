@@ -31,9 +31,9 @@ export class RoomsService {
 
   /** The room and the caller's role; non-members get 404 whatever the room's visibility. */
   async requireMember(roomId: string, userId: string): Promise<{ room: RoomRow; role: Role }> {
-    const role = await repo.findRole(this.db, roomId, userId);
-    const room = role ? await repo.findRoom(this.db, roomId) : undefined;
-    if (!role || !room) throw errors.notFound('Room');
+    const row = await repo.findRoomForMember(this.db, roomId, userId);
+    if (!row) throw errors.notFound('Room');
+    const { my_role: role, ...room } = row;
     return { room, role };
   }
 
