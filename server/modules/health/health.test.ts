@@ -26,13 +26,13 @@ describe('GET /api/health', () => {
     expect(first.body.process.memory.heapUsed).toBeGreaterThan(0);
     // Block the loop briefly so the histogram has a sample well above 1 ms.
     await new Promise((r) => setTimeout(r, 30));
-    const end = Date.now() + 25;
+    const end = Date.now() + 60;
     while (Date.now() < end) {
       /* busy */
     }
     await new Promise((r) => setTimeout(r, 30));
     const loaded = await bench.api('GET', '/api/health?reset=1');
-    expect(loaded.body.process.eventLoopDelay.max).toBeGreaterThanOrEqual(20);
+    expect(loaded.body.process.eventLoopDelay.max).toBeGreaterThanOrEqual(50);
     await new Promise((r) => setTimeout(r, 30));
     const after = await bench.api('GET', '/api/health');
     expect(after.body.process.eventLoopDelay?.max ?? 0).toBeLessThan(loaded.body.process.eventLoopDelay.max);
