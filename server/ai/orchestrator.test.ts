@@ -167,6 +167,18 @@ describe('assistant replies', () => {
     expect(a.all('ai_stream_end').filter((f) => f.streamId === end.streamId)).toHaveLength(1);
   });
 
+  it('flushes the partial text to the database about every second while streaming', async () => {
+    const room = await sharedRoom();
+    const a = await joined(alice.token, room.id);
+    fake.enqueue(streamScript({ text: Array.from({ length: 30 }, (_, i) => `t${i} `), chunkDelayMs: 50 }));
+    await postMessage(s, alice.token, room.id, '@ai take your time');
+    await a.next('ai_chunk', (f) => f.index === 26, 5000);
+    const row = s.deps.sqlite.prepare('SELECT content FROM ai_streams WHERE room_id = ?').get(room.id) as { content: string } | undefined;
+    expect(row?.content.startsWith('t0 t1 t2')).toBe(true);
+    await a.next('ai_stream_end', undefined, 5000);
+    expect(s.deps.sqlite.prepare('SELECT count(*) AS n FROM ai_streams WHERE room_id = ?').get(room.id)).toEqual({ n: 0 });
+  });
+
   it('ends with message null and the error when the provider fails before any text', async () => {
     const room = await sharedRoom();
     const a = await joined(alice.token, room.id);
