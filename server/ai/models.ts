@@ -1,16 +1,10 @@
+import type { ModelInfo } from '../contract.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { APP_TITLE } from './openRouterLlm.js';
 
-/** A model as the API presents it (GET /api/models). Prices are USD per token; null when unknown. */
-export interface ModelInfo {
-  id: string;
-  name: string;
-  contextLength: number | null;
-  supportsImages: boolean;
-  supportsTools: boolean;
-  pricing: { prompt: number | null; completion: number | null };
-}
+/** A model as the API presents it (GET /api/models); prices are USD per token, null when unknown. */
+export type { ModelInfo };
 
 export interface ModelCatalogOptions {
   /** Provider base URL; the list is `${baseUrl}/models`. */

@@ -1,15 +1,8 @@
+import type { Invite } from '../../contract.js';
 import type { InviteRow } from './repo.js';
 
 /** The contract's Invite object. */
-export interface InviteView {
-  token: string;
-  roomId: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  maxUses: number | null;
-  uses: number;
-}
+export type InviteView = Invite;
 
 export function presentInvite(row: InviteRow): InviteView {
   return {

@@ -1,48 +1,16 @@
 import type { MessagesTable, UploadsTable } from '../../db/schema.js';
-import { presentUser, type UserView } from '../users/presenter.js';
+import type { AiMeta, Attachment, Message } from '../../contract.js';
+import { presentUser } from '../users/presenter.js';
 import type { UserRow } from '../users/repo.js';
 
 /** The contract's Attachment object. */
-export interface AttachmentView {
-  id: string;
-  url: string;
-  mime: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-}
+export type AttachmentView = Attachment;
 
 /** Metadata of an assistant reply (the contract's `message.ai`). */
-export interface AiMeta {
-  streamId: string;
-  model: string;
-  trigger: 'mention' | 'reply' | 'always';
-  requestedBy: string | null;
-  finishReason: 'stop' | 'length' | 'stopped' | 'error';
-  error: string | null;
-  stoppedBy: string | null;
-  usage: { promptTokens: number; completionTokens: number; totalTokens: number; cost: number | null };
-  toolCalls: Array<{ name: string; input: unknown; status: 'finished' | 'failed'; summary: string }>;
-  sources: Array<{ title: string; url: string }>;
-  contextMessages: number;
-  durationMs: number;
-}
+export type { AiMeta };
 
 /** The contract's Message object. */
-export interface MessageView {
-  id: string;
-  roomId: string;
-  seq: number;
-  role: 'user' | 'assistant' | 'system';
-  author: UserView | null;
-  content: string;
-  replyTo: string | null;
-  attachments: AttachmentView[];
-  hash: string;
-  createdAt: string;
-  editedAt: string | null;
-  ai: AiMeta | null;
-}
+export type MessageView = Message;
 
 /** Public URL path of a stored upload. */
 export function uploadUrl(row: Pick<UploadsTable, 'kind' | 'file_name'>): string {

@@ -1,29 +1,14 @@
 import type { RoomMembersTable, RoomsTable } from '../../db/schema.js';
-import { presentUser, type UserView } from '../users/presenter.js';
+import type { Member, Role, Room } from '../../contract.js';
+import { presentUser } from '../users/presenter.js';
 import type { UserRow } from '../users/repo.js';
 
-export type Role = 'owner' | 'admin' | 'member';
+export type { Role };
 
 /** The contract's Room object (myRole is the viewer's role). */
-export interface RoomView {
-  id: string;
-  name: string;
-  description: string;
-  visibility: 'private' | 'public';
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  memberCount: number;
-  myRole: Role | null;
-  lastSeq: number;
-  settings: { aiMode: 'mention' | 'always' | 'off'; model: string | null; systemPrompt: string | null; webSearch: boolean };
-}
+export type RoomView = Room;
 
-export interface MemberView {
-  user: UserView;
-  role: Role;
-  joinedAt: string;
-}
+export type MemberView = Member;
 
 /** Presents a room for one viewer. */
 export function presentRoom(row: Omit<RoomsTable, 'last_seq' | 'web_search'> & { last_seq: number; web_search: number }, memberCount: number, myRole: Role | null): RoomView {

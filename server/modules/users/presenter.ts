@@ -1,16 +1,9 @@
 import { nip19 } from 'nostr-tools';
+import type { User } from '../../contract.js';
 import type { UserRow } from './repo.js';
 
 /** The contract's User object. */
-export interface UserView {
-  id: string;
-  username: string;
-  displayName: string;
-  avatarUrl: string | null;
-  nostrPubkey: string | null;
-  npub: string | null;
-  createdAt: string;
-}
+export type UserView = User;
 
 /** Presents a user row; password hashes never leave the server. */
 export function presentUser(row: UserRow): UserView {
