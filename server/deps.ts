@@ -64,12 +64,12 @@ export function createDeps(config: Config, logger: Logger, db: Db, sqlite: Sqlit
   const bus = new EventBus((err, event) => logger.error({ err, event }, 'event listener failed'));
   const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
   const hasher = new PasswordHasher();
-  const auth = new AuthService(db, hasher, tokens);
+  const auth = new AuthService(db, hasher, tokens, bus);
   const rooms = new RoomsService(db, bus, config);
   const roomLog = new RoomLog(db);
   const messages = new MessagesService(db, bus, rooms, config);
   const invites = new InvitesService(db, rooms, config);
-  const uploads = new UploadsService(db, config.uploadDir, logger);
+  const uploads = new UploadsService(db, config.uploadDir, logger, bus);
   const uploadCleanup = uploadCleanupJob({ db, config, logger, uploads });
   const nostrAuth = new NostrAuthService({
     db,
@@ -77,6 +77,7 @@ export function createDeps(config: Config, logger: Logger, db: Db, sqlite: Sqlit
     logger,
     publicUrl: config.publicUrl,
     resolvePendingInvites: (user) => invites.resolvePendingNostrInvites(user),
+    onUserUpdated: (user) => bus.emit('userUpdated', { user }),
   });
   // The hub only listens to the bus; the gateway's sweep starts when it is attached to the server.
   const hub = new Hub();

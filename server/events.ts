@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerFrame } from './realtime/frames.js';
 import type { MessageView } from './modules/messages/presenter.js';
+import type { UserRow } from './modules/users/repo.js';
 
 /**
  * Domain events, published by services after their transaction commits. The realtime hub and
@@ -15,6 +16,8 @@ export interface EventMap {
   memberRemoved: { roomId: string; userId: string };
   /** A message was stored (after commit); the orchestrator decides whether the assistant answers. */
   messageCreated: { roomId: string; message: MessageView };
+  /** A user's profile changed (name, avatar, Nostr key): live sockets refresh their copy. */
+  userUpdated: { user: UserRow };
 }
 
 /** Typed in-process event bus. Listener errors are isolated from publishers. */

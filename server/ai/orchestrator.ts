@@ -52,6 +52,8 @@ interface RoomState {
  */
 export class AiOrchestrator implements AiStreamsPort {
   private readonly roomStates = new Map<string, RoomState>();
+  /** Each room's aiMode, kept current by room_updated frames: no room read per message. */
+  private readonly aiModes = new Map<string, 'mention' | 'always' | 'off'>();
   private readonly mention: RegExp;
   private readonly running = new Set<Promise<void>>();
   private unsubscribe: Array<() => void> = [];
@@ -66,7 +68,11 @@ export class AiOrchestrator implements AiStreamsPort {
     this.unsubscribe.push(
       this.deps.bus.on('messageCreated', ({ roomId, message }) => this.track(this.onMessage(roomId, message))),
       this.deps.bus.on('roomFrame', ({ roomId, frame }) => {
-        if (frame.type === 'room_deleted') this.roomStates.get(roomId)?.active?.stop(null);
+        if (frame.type === 'room_updated') this.aiModes.set(roomId, frame.room.settings.aiMode);
+        if (frame.type === 'room_deleted') {
+          this.aiModes.delete(roomId);
+          this.roomStates.get(roomId)?.active?.stop(null);
+        }
       }),
     );
   }
@@ -118,13 +124,20 @@ export class AiOrchestrator implements AiStreamsPort {
 
   private async onMessage(roomId: string, message: MessageView): Promise<void> {
     if (this.closed || message.role !== 'user') return;
-    const room = await this.deps.rooms.findRoom(roomId);
-    if (!room || room.ai_mode === 'off') return;
+    let aiMode = this.aiModes.get(roomId);
+    if (!aiMode) {
+      const room = await this.deps.rooms.findRoom(roomId);
+      if (!room) return;
+      aiMode = room.ai_mode;
+      if (this.aiModes.size >= 10_000) this.aiModes.clear();
+      this.aiModes.set(roomId, aiMode);
+    }
+    if (aiMode === 'off') return;
     let repliesToAssistant = false;
-    if (room.ai_mode === 'mention' && message.replyTo && !this.mention.test(message.content)) {
+    if (aiMode === 'mention' && message.replyTo && !this.mention.test(message.content)) {
       repliesToAssistant = (await this.deps.messages.findMessage(message.replyTo))?.role === 'assistant';
     }
-    const trigger = detectTrigger(message, room.ai_mode, this.mention, repliesToAssistant);
+    const trigger = detectTrigger(message, aiMode, this.mention, repliesToAssistant);
     if (!trigger) return;
     const pending: PendingTrigger = { trigger, requestedBy: message.author?.id ?? null, messageId: message.id };
     const state = this.roomStates.get(roomId) ?? { active: null, queued: [] };

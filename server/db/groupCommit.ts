@@ -45,6 +45,18 @@ export class GroupCommit {
     let trx;
     try {
       trx = await this.db.startTransaction().execute();
+      if (batch.length === 1) {
+        // Alone in its batch: no savepoint needed, a failure rolls the whole transaction back.
+        try {
+          const value = await batch[0].fn(trx);
+          await trx.commit().execute();
+          batch[0].resolve(value);
+        } catch (err) {
+          if (!trx.isCommitted) await trx.rollback().execute().catch(() => {});
+          batch[0].reject(err);
+        }
+        return;
+      }
       for (const job of batch) {
         await sql`SAVEPOINT job`.execute(trx);
         try {

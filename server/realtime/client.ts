@@ -1,5 +1,6 @@
 /** Per-socket and per-user state the hub keeps, and the two ports it talks through. */
 import type { UserView } from '../modules/users/presenter.js';
+import type { UserRow } from '../modules/users/repo.js';
 import type { AiStreamSnapshot } from './frames.js';
 
 /** The only thing the hub knows about a socket (a `ws` WebSocket satisfies it as is). */
@@ -20,6 +21,8 @@ export interface AiStreamsPort {
 export interface UserEntry {
   id: string;
   view: UserView;
+  /** The user's row as last loaded or announced (userUpdated); sends use it without a re-read. */
+  row: UserRow | null;
   clients: Set<Client>;
   /** Upgrades authenticated but not yet connected. */
   reserved: number;

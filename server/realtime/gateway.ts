@@ -188,7 +188,7 @@ export class WsGateway {
   private async authorize(userId: string): Promise<UserRow | undefined> {
     const user = await this.deps.users.findById(userId);
     if (!user) return undefined;
-    if (this.hub.reserve(presentUser(user))) {
+    if (this.hub.reserve(presentUser(user), user)) {
       try {
         this.hub.setMemberRooms(user.id, await this.deps.rooms.roomIdsOf(user.id));
       } catch (err) {
@@ -291,10 +291,9 @@ export class WsGateway {
       case 'leave_room':
         return this.hub.leave(client, frame.roomId);
       case 'send_message': {
-        const user = await this.deps.users.findById(userId);
+        // The row loaded at connect, kept current by userUpdated events: no re-read per send.
+        const user = client.user.row ?? (await this.deps.users.findById(userId));
         if (!user) return this.hub.kick(client, 4401, 'user no longer exists');
-        const view = client.user.view;
-        if (view.displayName !== user.display_name || view.avatarUrl !== user.avatar_url || view.username !== user.username) this.hub.updateUser(presentUser(user));
         const { type: _t, roomId, ...input } = frame;
         const { message } = await this.deps.messages.send(user, roomId, input);
         this.hub.stopTyping(userId, roomId);

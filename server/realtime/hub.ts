@@ -1,5 +1,6 @@
 import type { EventBus } from '../events.js';
-import type { UserView } from '../modules/users/presenter.js';
+import { presentUser, type UserView } from '../modules/users/presenter.js';
+import type { UserRow } from '../modules/users/repo.js';
 import type { ServerFrame } from './frames.js';
 import { Client, type AiStreamsPort, type SocketLike, type UserEntry } from './client.js';
 
@@ -66,6 +67,7 @@ export class Hub {
       bus.on('roomFrame', (e) => this.deliver(e.roomId, e.frame, e.audience, e.userIds)),
       bus.on('memberAdded', (e) => this.addMember(e.roomId, e.userId)),
       bus.on('memberRemoved', (e) => this.removeMember(e.roomId, e.userId)),
+      bus.on('userUpdated', (e) => this.updateUser(presentUser(e.user), e.user)),
     ];
     return () => offs.forEach((off) => off());
   }
@@ -79,12 +81,15 @@ export class Hub {
    * on are recorded. True means the caller must load the user's rooms (setMemberRooms) before
    * connecting; then connect() or release() must follow.
    */
-  reserve(user: UserView): boolean {
+  reserve(user: UserView, row: UserRow | null = null): boolean {
     let entry = this.users.get(user.id);
     if (!entry) {
-      entry = { id: user.id, view: user, clients: new Set(), reserved: 0, rooms: null, queued: [] };
+      entry = { id: user.id, view: user, row, clients: new Set(), reserved: 0, rooms: null, queued: [] };
       this.users.set(user.id, entry);
-    } else entry.view = user;
+    } else {
+      entry.view = user;
+      entry.row = row ?? entry.row;
+    }
     entry.reserved++;
     return entry.rooms === null;
   }
@@ -120,9 +125,11 @@ export class Hub {
   }
 
   /** Refreshes the user shown in typing frames (after a profile change is noticed). */
-  updateUser(user: UserView): void {
+  updateUser(user: UserView, row?: UserRow): void {
     const entry = this.users.get(user.id);
-    if (entry) entry.view = user;
+    if (!entry) return;
+    entry.view = user;
+    if (row) entry.row = row;
   }
 
   /** Removes a socket everywhere (idempotent). */

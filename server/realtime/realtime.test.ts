@@ -87,6 +87,20 @@ describe('messages and membership over WebSocket', () => {
     expect(alice.ws.binaryFrames + bob.ws.binaryFrames).toBe(0);
   });
 
+  it('shows a profile change on the next WebSocket send and in typing frames, without reconnecting', async () => {
+    const a = await person();
+    const b = await person();
+    const roomId = await roomWith(a, [b]);
+    await join(a.ws, roomId);
+    await join(b.ws, roomId);
+    expect((await s.api('PATCH', '/api/auth/profile', { token: a.token, body: { displayName: 'Renamed Alice' } })).status).toBe(200);
+    const ack = await a.ws.request({ type: 'send_message', roomId, content: 'after rename', clientId: 'rn-1' }, 'message_ack');
+    expect(ack.message.author.displayName).toBe('Renamed Alice');
+    a.ws.send({ type: 'typing', roomId, isTyping: true });
+    const typing = await b.ws.next('typing', (f) => f.isTyping === true);
+    expect(typing.user.displayName).toBe('Renamed Alice');
+  });
+
   it('refuses a non-member: join, send and stop_ai answer not_found', async () => {
     const alice = await person();
     const eve = await person();

@@ -28,6 +28,8 @@ export interface NostrAuthOptions {
   publicUrl: string;
   /** Turns pending Nostr invites for the user's pubkey into memberships (InvitesService). */
   resolvePendingInvites?: (user: UserRow) => Promise<void>;
+  /** Told about profile changes (linking, kind-0 profile) so live sockets refresh. */
+  onUserUpdated?: (user: UserRow) => void;
   /** Clock in milliseconds, injectable for tests. */
   now?: () => number;
   challengeTtlSeconds?: number;
@@ -108,6 +110,7 @@ export class NostrAuthService {
       try {
         const linked = await setPubkeyIfUnset(this.opts.db, fresh.id, pubkey, new Date(this.now()).toISOString());
         user = (await findUserById(this.opts.db, fresh.id))!;
+        this.opts.onUserUpdated?.(user);
         if (!linked && user.nostr_pubkey !== pubkey) throw errors.conflict('This account is already linked to a different Nostr key');
       } catch (err) {
         if (isUniqueViolation(err, 'nostr_pubkey')) throw errors.conflict('This Nostr key belongs to another account');
@@ -192,7 +195,9 @@ export class NostrAuthService {
     }
     if (profile.picture && !user.avatar_url) patch.avatar_url = profile.picture;
     if (!patch.display_name && !patch.avatar_url) return user;
-    return updateUser(this.opts.db, user.id, { ...patch, updated_at: new Date(this.now()).toISOString() });
+    const updated = await updateUser(this.opts.db, user.id, { ...patch, updated_at: new Date(this.now()).toISOString() });
+    this.opts.onUserUpdated?.(updated);
+    return updated;
   }
 
   /** A failure here must not lock the user out; the invites stay pending for the next sign-in. */

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/schema.js';
+import type { EventBus } from '../../events.js';
 import { errors } from '../../errors.js';
 import { newId, nowIso } from '../../lib/ids.js';
 import { isUniqueViolation } from '../../lib/sqliteErrors.js';
@@ -12,6 +13,7 @@ export class AuthService {
     private readonly db: Db,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly bus?: EventBus,
   ) {}
 
   async register(input: { username: string; password: string; displayName?: string }): Promise<{ token: string; user: UserRow }> {
@@ -58,7 +60,9 @@ export class AuthService {
       if (!ok) throw errors.invalidCredentials('currentPassword: is wrong');
       patch.password_hash = await this.hasher.hash(input.newPassword);
     }
-    return updateUser(this.db, userId, patch);
+    const updated = await updateUser(this.db, userId, patch);
+    this.bus?.emit('userUpdated', { user: updated });
+    return updated;
   }
 }
 

@@ -34,10 +34,8 @@ export class MessagesService {
    */
   async send(user: UserRow, roomId: string, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
     await this.rooms.requireMember(roomId, user.id);
-    if (input.clientId) {
-      const existing = await repo.findByClientId(this.db, user.id, input.clientId);
-      if (existing) return { message: await this.present(existing), created: false };
-    }
+    // A repeated clientId is caught by the (author_id, client_id) unique index below, so the
+    // common first send costs no extra lookup.
     if (input.replyTo && !(await repo.existsInRoom(this.db, roomId, input.replyTo))) {
       throw errors.invalid('replyTo: no such message in this room');
     }
@@ -46,7 +44,7 @@ export class MessagesService {
       const frame = await this.insert(roomId, { role: 'user', author: user, content: input.content, replyTo: input.replyTo ?? null, clientId: input.clientId ?? null, ai: null }, attachments);
       return { message: frame.message, created: true };
     } catch (err) {
-      if (input.clientId && isUniqueViolation(err)) {
+      if (input.clientId && isUniqueViolation(err, 'client_id')) {
         const existing = await repo.findByClientId(this.db, user.id, input.clientId);
         if (existing) return { message: await this.present(existing), created: false };
       }

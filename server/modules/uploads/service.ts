@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Db } from '../../db/schema.js';
 import { errors } from '../../errors.js';
 import { newId, newToken, nowIso } from '../../lib/ids.js';
+import type { EventBus } from '../../events.js';
 import type { Logger } from '../../lib/logger.js';
 import { uploadUrl } from '../messages/presenter.js';
 import { updateUser, type UserRow } from '../users/repo.js';
@@ -43,6 +44,7 @@ export class UploadsService {
     private readonly db: Db,
     private readonly uploadDir: string,
     private readonly logger: Logger,
+    private readonly bus?: EventBus,
   ) {}
 
   /** Where request parsing streams incoming files (inside UPLOAD_DIR so a rename moves them). */
@@ -87,6 +89,7 @@ export class UploadsService {
       throw err;
     }
     for (const o of old) await this.removeFile(o);
+    this.bus?.emit('userUpdated', { user: updated });
     return updated;
   }
 
