@@ -1,7 +1,7 @@
 import Koa from 'koa';
-import { koaBody } from 'koa-body';
 import type { Deps } from './deps.js';
 import type { AppState } from './middleware/context.js';
+import { jsonBody } from './middleware/bodyParser.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestLog } from './middleware/requestLog.js';
 import { staticFiles } from './middleware/staticFiles.js';
@@ -21,7 +21,7 @@ export function createApp(deps: Deps): Koa<AppState> {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   // JSON bodies only here; upload routes parse their own multipart with hard limits.
-  app.use(koaBody({ jsonLimit: '64kb', formLimit: '64kb', textLimit: '64kb', multipart: false, jsonStrict: true }));
+  app.use(jsonBody('64kb'));
   for (const router of [healthRoutes(deps), authRoutes(deps), nostrRoutes(deps), roomRoutes(deps), messageRoutes(deps), inviteRoutes(deps), modelRoutes(deps), uploadRoutes(deps), uploadServeRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -7,6 +7,7 @@ import { createKysely, openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { backupDatabase } from './ops/backup.js';
 import { holdDatabase } from './ops/lock.js';
+import { loadKoaBody } from './middleware/bodyParser.js';
 import type { Logger } from './lib/logger.js';
 
 export interface RunningServer {
@@ -57,6 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
   });
   const port = (server.address() as AddressInfo).port;
+  void loadKoaBody(); // warm the body parser off the start-up path
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 

@@ -1,4 +1,4 @@
-import { tavily, TavilyKeylessLimitError, type TavilyClient } from '@tavily/core';
+import type { TavilyClient } from '@tavily/core';
 import { startDeadline } from './deadline.js';
 import { stripTags } from './htmlText.js';
 import { ToolError, type SearchPort, type SearchResult } from './types.js';
@@ -19,13 +19,16 @@ export interface TavilySearchOptions {
  * just past ours so the abandoned axios request still ends on its own.
  */
 export class TavilySearch implements SearchPort {
-  private readonly client: TavilyClient;
+  /** The SDK (and axios under it) loads on the first search, not at server start. */
+  private client: Promise<TavilyClient> | null = null;
   private readonly timeoutMs: number;
   private readonly defaultResults: number;
 
+  private readonly opts: TavilySearchOptions;
+
   constructor(opts: TavilySearchOptions) {
     if (!opts.apiKey) throw new Error('TavilySearch needs an API key'); // never fall into the SDK's keyless mode
-    this.client = tavily({ apiKey: opts.apiKey, ...(opts.baseUrl ? { apiBaseURL: opts.baseUrl.replace(/\/+$/, '') } : {}) });
+    this.opts = opts;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.defaultResults = opts.defaultResults ?? 5;
   }
@@ -36,7 +39,11 @@ export class TavilySearch implements SearchPort {
     const maxResults = Math.min(20, Math.max(1, Math.floor(o.maxResults ?? this.defaultResults)));
     const deadline = startDeadline(this.timeoutMs, o.signal, 'Web search');
     try {
-      const call = this.client.search(q, {
+      this.client ??= import('@tavily/core').then(({ tavily }) =>
+        tavily({ apiKey: this.opts.apiKey, ...(this.opts.baseUrl ? { apiBaseURL: this.opts.baseUrl.replace(/\/+$/, '') } : {}) }),
+      );
+      const client = await deadline.race(this.client);
+      const call = client.search(q, {
         maxResults,
         searchDepth: 'basic',
         topic: 'general',
@@ -64,7 +71,7 @@ export class TavilySearch implements SearchPort {
  * server's `detail.error` text (or `"<status> Error: <json>"` when there is none), so we match both.
  */
 export function mapTavilyError(err: unknown): ToolError {
-  if (err instanceof TavilyKeylessLimitError) {
+  if ((err as Error | null)?.name === 'TavilyKeylessLimitError') {
     return new ToolError('search_rate_limited', 'Tavily search limit reached; try again later', { cause: err });
   }
   const msg = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,6 @@
+import { loadKoaBody } from '../../middleware/bodyParser.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { koaBody } from 'koa-body';
 import { errors } from '../../errors.js';
 import type { AppContext } from '../../middleware/context.js';
 
@@ -71,6 +71,7 @@ export async function receiveSingleFile<T>(
   await mkdir(opts.tmpRoot, { recursive: true });
   const dir = await mkdtemp(path.join(opts.tmpRoot, 'req-'));
   try {
+    const { koaBody } = await loadKoaBody();
     const parse = koaBody({
       multipart: true,
       json: false,
