@@ -1,4 +1,10 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import type { APIError } from 'openai';
+
+type Sdk = typeof import('openai');
+let sdkLoading: Promise<Sdk> | null = null;
+/** The SDK loads with the first reply, not at server start (it is a sizeable import). */
+const loadSdk = (): Promise<Sdk> => (sdkLoading ??= import('openai'));
 import type { Config } from '../config.js';
 import { LlmError, type LlmEvent, type LlmPort, type LlmRequest } from './llm.js';
 
@@ -23,12 +29,16 @@ export interface OpenRouterLlmOptions {
  * the in-band error chunk after HTTP 200, and the silent end of an aborted stream.
  */
 export class OpenRouterLlm implements LlmPort {
-  private readonly client: OpenAI;
+  private client: OpenAI | null = null;
   private readonly apiKey: string;
 
-  constructor(opts: OpenRouterLlmOptions) {
+  constructor(private readonly opts: OpenRouterLlmOptions) {
     this.apiKey = opts.apiKey;
-    this.client = new OpenAI({
+  }
+
+  private createClient(sdk: Sdk): OpenAI {
+    const opts = this.opts;
+    return new sdk.default({
       apiKey: opts.apiKey,
       baseURL: opts.baseUrl,
       // Explicit nulls so OPENAI_* variables in the environment never leak into OpenRouter calls.
@@ -51,12 +61,14 @@ export class OpenRouterLlm implements LlmPort {
     if (req.toolChoice !== undefined) body.tool_choice = req.toolChoice;
     if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
 
+    const sdk = await loadSdk();
+    this.client ??= this.createClient(sdk);
     let stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
     try {
       stream = await this.client.chat.completions.create(body, { signal });
     } catch (err) {
-      if (signal.aborted || err instanceof APIUserAbortError) return;
-      throw this.toLlmError(err, false, req.model);
+      if (signal.aborted || err instanceof sdk.APIUserAbortError) return;
+      throw this.toLlmError(sdk, err, false, req.model);
     }
 
     let yielded = false;
@@ -71,7 +83,7 @@ export class OpenRouterLlm implements LlmPort {
       }
     } catch (err) {
       if (signal.aborted) return;
-      throw this.toLlmError(err, yielded, req.model);
+      throw this.toLlmError(sdk, err, yielded, req.model);
     }
     // An abort during iteration ends the SDK's loop silently.
     if (signal.aborted) return;
@@ -81,16 +93,16 @@ export class OpenRouterLlm implements LlmPort {
   }
 
   /** Maps SDK and network failures to room-visible errors; never includes the API key. */
-  private toLlmError(err: unknown, started: boolean, model: string): LlmError {
+  private toLlmError(sdk: Sdk, err: unknown, started: boolean, model: string): LlmError {
     if (err instanceof LlmError) return err;
     const scrub = (s: string): string => (this.apiKey ? s.split(this.apiKey).join('[redacted]') : s).slice(0, 300);
-    if (err instanceof APIConnectionTimeoutError) {
+    if (err instanceof sdk.APIConnectionTimeoutError) {
       return new LlmError('ai_timeout', 'The AI provider did not answer in time', { cause: err });
     }
-    if (err instanceof APIConnectionError) {
+    if (err instanceof sdk.APIConnectionError) {
       return new LlmError('ai_unreachable', 'Could not reach the AI provider', { cause: err });
     }
-    if (err instanceof APIError && typeof err.status === 'number') {
+    if (err instanceof sdk.APIError && typeof err.status === 'number') {
       const detail = scrub(providerMessage(err));
       const opts = { status: err.status, providerCode: err.code ?? undefined, retryAfterSeconds: retryAfter(err.headers), cause: err };
       const withDetail = (msg: string) => (detail ? `${msg}: ${detail}` : msg);
@@ -116,7 +128,7 @@ export class OpenRouterLlm implements LlmPort {
           return new LlmError('ai_provider_error', `The AI provider failed (HTTP ${err.status})`, opts);
       }
     }
-    if (err instanceof APIError) {
+    if (err instanceof sdk.APIError) {
       // OpenRouter's in-band error after HTTP 200: status undefined, `error` holds {code, message, metadata}.
       const e = (err.error ?? {}) as { code?: unknown; message?: unknown; metadata?: { error_type?: unknown } };
       const type = typeof e.metadata?.error_type === 'string' ? e.metadata.error_type : undefined;

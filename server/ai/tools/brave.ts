@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { startDeadline } from './deadline.js';
 import { stripTags } from './htmlText.js';
 import { ToolError, type SearchPort, type SearchResult } from './types.js';
@@ -38,6 +38,7 @@ export class BraveSearch implements SearchPort {
     const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/res/v1/web/search?${params}`;
     const deadline = startDeadline(this.timeoutMs, o.signal, 'Web search');
     try {
+      const { request } = await import('undici'); // loaded on first search, not at start
       const res = await request(url, {
         method: 'GET',
         signal: deadline.signal,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { startDeadline, type Deadline } from './deadline.js';
 import { htmlToText } from './htmlText.js';
 import {
@@ -91,6 +91,7 @@ export async function fetchPage(rawUrl: string, opts: FetchPageOptions = {}): Pr
   const maxChars = opts.maxChars ?? 20_000;
   const allowPrivate = opts.allowPrivate ?? false;
   const deadline = startDeadline(timeoutMs, opts.signal, 'Fetching the page');
+  const { Agent, request } = await import('undici'); // loaded on first fetch, not at start
   const agents: Agent[] = [];
   try {
     let target = checkTarget(rawUrl, allowPrivate);
