@@ -295,11 +295,10 @@ describe('images and web search', () => {
       const room = await buildRoom(t, u.token);
       const c = await connectWs(t.url, u.token);
       await c.request({ type: 'join_room', roomId: room.id }, 'room_joined');
-      const form = new FormData();
-      form.append('file', new Blob([new Uint8Array(makePng(3, 2))], { type: 'image/png' }), 'pic.png');
-      const up = await fetch(`${t.url}/api/upload`, { method: 'POST', body: form, headers: { authorization: `Bearer ${u.token}` } });
+      const { uploadImage } = await import('../modules/uploads/testSupport.js');
+      const up = await uploadImage(t, u.token, makePng(3, 2));
       expect(up.status).toBe(201);
-      const upload = (await up.json()).upload;
+      const upload = up.body.upload;
 
       // Text model: the image is mentioned in words, not sent.
       fake.enqueue(streamScript({ text: 'I cannot see images.' }));

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { addMember, buildRoom, postMessage } from '../../test/factories.js';
 import { startTestServer, type TestServer } from '../../test/testServer.js';
+import { makePng } from '../uploads/testImages.js';
+import { uploadImage } from '../uploads/testSupport.js';
 
 let s: TestServer;
 let owner: { token: string; user: any };
@@ -44,6 +46,22 @@ describe('messages', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_input');
     expect(res.body.error.message.startsWith(field)).toBe(true);
+  });
+
+  it('attaches only the sender’s own unused uploads, once, in order', async () => {
+    const upload = async (token: string) => (await uploadImage(s, token, makePng(2, 2))).body.upload;
+    const [a1, a2, o1] = [await upload(alice.token), await upload(alice.token), await upload(owner.token)];
+    const theft = await s.api('POST', `/api/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'mine?', attachments: [o1.id] } });
+    expect(theft.status).toBe(400);
+    expect(theft.body.error.message).toMatch(/^attachments/);
+    const ok = await s.api('POST', `/api/rooms/${room.id}/messages`, { token: alice.token, body: { content: '', attachments: [a2.id, a1.id] } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.message.attachments.map((x: any) => x.id)).toEqual([a2.id, a1.id]);
+    expect(ok.body.message.attachments[0]).toEqual(a2);
+    const reuse = await s.api('POST', `/api/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'again', attachments: [a1.id] } });
+    expect(reuse.status).toBe(400);
+    // The failed sends stored nothing: the owner's upload is still free for the owner.
+    expect((await s.api('POST', `/api/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'mine', attachments: [o1.id] } })).status).toBe(201);
   });
 
   it('accepts exactly 16000 characters', async () => {
