@@ -223,7 +223,7 @@ export function loadConfig(input?: Env, opts: { cwd?: string } = {}): Config {
     tavilyBaseUrl: get('TAVILY_BASE_URL') ?? null,
     braveApiKey,
     braveBaseUrl: (get('BRAVE_BASE_URL') ?? 'https://api.search.brave.com').replace(/\/+$/, ''),
-    staticDir: get('STATIC_DIR') ? path.resolve(cwd, get('STATIC_DIR')!) : null,
+    staticDir: get('STATIC_DIR') && get('STATIC_DIR') !== 'none' ? path.resolve(cwd, get('STATIC_DIR')!) : null,
     uploadDir: path.resolve(cwd, get('UPLOAD_DIR') ?? 'uploads'),
     backupDir: path.resolve(cwd, get('BACKUP_DIR') ?? 'backups'),
     backupKeep: intVar('BACKUP_KEEP', 10, 0, 1000),
