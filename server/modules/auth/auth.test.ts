@@ -147,3 +147,21 @@ describe('auth rate limit', () => {
     }
   });
 });
+
+describe('API rate limit', () => {
+  it('limits authenticated requests per user with 429 and Retry-After, other users unaffected', async () => {
+    const t = await startTestServer({ API_RATE_LIMIT: '3' });
+    try {
+      const [a, b] = [await t.register(), await t.register()];
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await t.api('GET', '/api/rooms', { token: a.token })).status);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const limited = await t.api('GET', '/api/auth/me', { token: a.token });
+      expect(limited.body.error.code).toBe('rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await t.api('GET', '/api/rooms', { token: b.token })).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+});
