@@ -18,6 +18,13 @@ import { uploadServeRoutes } from './modules/uploads/serve.js';
 /** Builds the Koa application (middleware and routes); never listens. */
 export function createApp(deps: Deps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
+  // Errors after the response started (a client closing a streamed file early, a reset socket):
+  // structured logs instead of Koa's console.error; client aborts are routine, not errors.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    const aborted = ['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(err.code ?? '');
+    if (aborted) deps.logger.debug({ code: err.code }, 'client closed the response early');
+    else deps.logger.error({ err }, 'response failed');
+  });
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   // JSON bodies only here; upload routes parse their own multipart with hard limits.
