@@ -130,6 +130,18 @@ describe('assistant replies', () => {
     expect(a.all('ai_typing')).toHaveLength(2);
   });
 
+  it('never streams two replies at once in a room, even for triggers arriving together', async () => {
+    const room = await sharedRoom();
+    const a = await joined(alice.token, room.id);
+    fake.handle(() => streamScript({ text: ['x', 'y', 'z'], chunkDelayMs: 30 }));
+    await Promise.all([postMessage(s, alice.token, room.id, '@ai one'), postMessage(s, bob.token, room.id, '@ai two'), postMessage(s, alice.token, room.id, '@ai three')]);
+    await a.next('ai_stream_end', undefined, 5000);
+    await a.next('ai_stream_end', undefined, 5000);
+    await new Promise((r) => setTimeout(r, 150));
+    const order = a.frames.filter((f) => f.type === 'ai_typing' || f.type === 'ai_stream_end').map((f) => f.type);
+    expect(order).toEqual(['ai_typing', 'ai_stream_end', 'ai_typing', 'ai_stream_end']);
+  });
+
   it('gives a socket joining mid-stream the text so far, then only later chunks', async () => {
     const room = await sharedRoom();
     const a = await joined(alice.token, room.id);

@@ -38,6 +38,7 @@ interface PendingTrigger {
   messageId: string;
 }
 
+/** A room's turn in progress (preparing or streaming); present in the map only while one runs. */
 interface RoomState {
   active: ReplyStream | null;
   /** Triggers that arrived while a reply streamed: answered together in one next turn. */
@@ -140,21 +141,24 @@ export class AiOrchestrator implements AiStreamsPort {
     const trigger = detectTrigger(message, aiMode, this.mention, repliesToAssistant);
     if (!trigger) return;
     const pending: PendingTrigger = { trigger, requestedBy: message.author?.id ?? null, messageId: message.id };
-    const state = this.roomStates.get(roomId) ?? { active: null, queued: [] };
-    this.roomStates.set(roomId, state);
-    if (state.active) {
-      state.queued.push(pending);
+    const running = this.roomStates.get(roomId);
+    if (running) {
+      running.queued.push(pending);
       return;
     }
+    // Taken synchronously, before any await: a second trigger now queues instead of racing.
+    const state: RoomState = { active: null, queued: [] };
+    this.roomStates.set(roomId, state);
     await this.runTurn(roomId, state, pending);
   }
 
   private async runTurn(roomId: string, state: RoomState, pending: PendingTrigger): Promise<void> {
-    const stream = await this.prepare(roomId, pending);
-    if (!stream) return this.next(roomId, state);
-    state.active = stream;
     try {
-      await stream.run();
+      state.active = await this.prepare(roomId, pending);
+      await state.active?.run();
+    } catch (err) {
+      // A failed turn must not leave the room taken: log it and go on with what is queued.
+      this.deps.logger.error({ err, roomId }, 'assistant turn failed');
     } finally {
       state.active = null;
     }
@@ -165,7 +169,7 @@ export class AiOrchestrator implements AiStreamsPort {
     const queued = state.queued;
     state.queued = [];
     if (queued.length === 0 || this.closed) {
-      if (!state.active && state.queued.length === 0) this.roomStates.delete(roomId);
+      this.roomStates.delete(roomId);
       return;
     }
     // One turn answers everything queued: the context holds all those messages.
@@ -181,13 +185,10 @@ export class AiOrchestrator implements AiStreamsPort {
     const model = room.ai_model ?? config.aiModel;
     if (!llm) {
       const streamId = newId();
-      const emit = (frame: Parameters<EventBus['emit']>[1] extends infer P ? P : never) => this.deps.bus.emit('roomFrame', frame as never);
-      emit({ roomId, audience: 'joined', frame: { type: 'ai_typing', roomId, streamId, model, requestedBy: pending.requestedBy } });
-      emit({
-        roomId,
-        audience: 'joined',
-        frame: { type: 'ai_stream_end', roomId, streamId, message: null, error: { code: 'ai_unavailable', message: 'The assistant is not configured on this server' } },
-      });
+      const { bus } = this.deps;
+      bus.emit('roomFrame', { roomId, audience: 'joined', frame: { type: 'ai_typing', roomId, streamId, model, requestedBy: pending.requestedBy } });
+      const error = { code: 'ai_unavailable', message: 'The assistant is not configured on this server' };
+      bus.emit('roomFrame', { roomId, audience: 'joined', frame: { type: 'ai_stream_end', roomId, streamId, message: null, error } });
       return null;
     }
     const info = await this.deps.models.get(model);
