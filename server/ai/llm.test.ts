@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenRouter, streamScript, httpError, type FakeOpenRouter } from '../test/fakeOpenRouter.js';
-import { accumulate, LlmError, parseToolArguments, TurnAccumulator, type LlmEvent, type LlmRequest } from './llm.js';
+import { z } from 'zod';
+import { accumulate, LlmError, TurnAccumulator, type LlmEvent, type LlmRequest } from './llm.js';
+import { parseToolArgs, webSearchArgs } from './tools/types.js';
 import { OpenRouterLlm } from './openRouterLlm.js';
 
 const KEY = 'sk-or-v1-test-key-0123456789';
@@ -88,7 +90,7 @@ describe('OpenRouterLlm streaming', () => {
       { index: 0, id: 'call_a', name: 'web_search', arguments: '{"query":"rust 2026"}' },
       { index: 1, id: 'call_b', name: 'fetch_page', arguments: '{"url":"https://example.com"}' },
     ]);
-    expect(parseToolArguments(result.toolCalls[0].arguments)).toEqual({ ok: true, value: { query: 'rust 2026' } });
+    expect(parseToolArgs(webSearchArgs, result.toolCalls[0].arguments)).toEqual({ query: 'rust 2026' });
     expect(result.usage).toMatchObject({ promptTokens: 12, completionTokens: 5, totalTokens: 17, cost: 0.00017 });
   });
 
@@ -258,9 +260,9 @@ describe('TurnAccumulator', () => {
     expect(calls[1]).toMatchObject({ index: 1, name: 'fetch_page', arguments: '' });
     expect(calls[1].id).toMatch(/^call_/);
     expect(acc.toolCalls[1].id).toBe(calls[1].id);
-    expect(parseToolArguments(calls[1].arguments)).toEqual({ ok: true, value: {} });
-    expect(parseToolArguments('[1]')).toMatchObject({ ok: false });
-    expect(parseToolArguments('{"a":')).toMatchObject({ ok: false });
+    expect(parseToolArgs(z.object({}), calls[1].arguments)).toEqual({});
+    expect(() => parseToolArgs(z.object({}), '[1]')).toThrow();
+    expect(() => parseToolArgs(z.object({}), '{"a":')).toThrow(/not valid JSON/);
     expect(acc.finishReason).toBe('tool_calls');
   });
 });

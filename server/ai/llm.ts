@@ -188,15 +188,3 @@ export async function accumulate(
     aborted: opts.signal?.aborted ?? false,
   };
 }
-
-/** Parses a tool call's arguments: '' means no arguments; anything but a JSON object is an error. */
-export function parseToolArguments(raw: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
-  if (raw.trim() === '') return { ok: true, value: {} };
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
-    return { ok: false, error: 'tool arguments must be a JSON object' };
-  } catch (err) {
-    return { ok: false, error: `tool arguments are not valid JSON (${(err as Error).message})` };
-  }
-}

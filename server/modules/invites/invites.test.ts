@@ -131,7 +131,8 @@ describe('Nostr invites', () => {
     const pending = await s.api('POST', '/api/invites/nostr', { token: owner.token, body: { roomId: room.id, pubkey: stranger.toUpperCase() } });
     expect(pending.status).toBe(201);
     expect(pending.body).toMatchObject({ pubkey: stranger, status: 'pending' });
-    expect(await s.deps.invites.pendingNostrInvite(room.id, stranger)).toMatchObject({ invited_by: owner.user.id });
+    const pendingRow = s.deps.sqlite.prepare('SELECT invited_by FROM nostr_invites WHERE room_id = ? AND pubkey = ?').get(room.id, stranger);
+    expect(pendingRow).toEqual({ invited_by: owner.user.id });
     expect((await s.api('POST', '/api/invites/nostr', { token: alice.token, body: { roomId: room.id, pubkey: stranger } })).status).toBe(404);
   });
 });

@@ -51,10 +51,6 @@ export function findNostrInvitesForPubkey(db: DbOrTx, pubkey: string): Promise<N
   return db.selectFrom('nostr_invites').selectAll().where('pubkey', '=', pubkey).orderBy('created_at').execute();
 }
 
-export function findNostrInvite(db: DbOrTx, roomId: string, pubkey: string): Promise<NostrInvitesTable | undefined> {
-  return db.selectFrom('nostr_invites').selectAll().where('room_id', '=', roomId).where('pubkey', '=', pubkey).executeTakeFirst();
-}
-
 export async function deleteNostrInvite(db: DbOrTx, roomId: string, pubkey: string): Promise<void> {
   await db.deleteFrom('nostr_invites').where('room_id', '=', roomId).where('pubkey', '=', pubkey).execute();
 }

@@ -100,8 +100,4 @@ export class InvitesService {
     }
   }
 
-  /** Pending Nostr invites of a room (for tests and the members screen). */
-  pendingNostrInvite(roomId: string, pubkey: string) {
-    return repo.findNostrInvite(this.db, roomId, pubkey);
-  }
 }

@@ -97,9 +97,9 @@ export async function listMemberIds(db: DbOrTx, roomId: string): Promise<string[
   return rows.map((r) => r.user_id);
 }
 
-export async function listRoomIdsOfUser(db: DbOrTx, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('room_members').select('room_id').where('user_id', '=', userId).execute();
-  return rows.map((r) => r.room_id);
+/** The user's memberships: room id and role. */
+export function listMembershipsOfUser(db: DbOrTx, userId: string): Promise<Array<{ room_id: string; role: Role }>> {
+  return db.selectFrom('room_members').select(['room_id', 'role']).where('user_id', '=', userId).execute();
 }
 
 /** Inserts a membership unless it exists; returns true when a row was added. */

@@ -98,6 +98,8 @@ describe('rooms', () => {
     const discover = await s.api('GET', '/api/rooms/public', { token: outsider.token });
     expect(discover.body.rooms.some((r: any) => r.id === pub.id && r.myRole === null)).toBe(true);
     expect(discover.body.rooms.some((r: any) => r.id === priv.id)).toBe(false);
+    const mine = await s.api('GET', '/api/rooms/public', { token: owner.token });
+    expect(mine.body.rooms.find((r: any) => r.id === pub.id)).toMatchObject({ myRole: 'owner', memberCount: 2 });
   });
 
   it('lets members leave, but the owner must hand over first (409)', async () => {

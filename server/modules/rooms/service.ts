@@ -44,12 +44,8 @@ export class RoomsService {
     return m;
   }
 
-  roomIdsOf(userId: string): Promise<string[]> {
-    return repo.listRoomIdsOfUser(this.db, userId);
-  }
-
-  memberIdsOf(roomId: string): Promise<string[]> {
-    return repo.listMemberIds(this.db, roomId);
+  async roomIdsOf(userId: string): Promise<string[]> {
+    return (await repo.listMembershipsOfUser(this.db, userId)).map((m) => m.room_id);
   }
 
   async listMembers(roomId: string): Promise<MemberView[]> {
@@ -69,10 +65,8 @@ export class RoomsService {
 
   async listPublic(userId: string): Promise<RoomView[]> {
     const rows = await repo.listPublicRooms(this.db, 200);
-    const mine = new Set(await repo.listRoomIdsOfUser(this.db, userId));
-    const out: RoomView[] = [];
-    for (const r of rows) out.push(presentRoom(r, Number(r.member_count), mine.has(r.id) ? await repo.findRole(this.db, r.id, userId) : null));
-    return out;
+    const roles = new Map((await repo.listMembershipsOfUser(this.db, userId)).map((m) => [m.room_id, m.role]));
+    return rows.map((r) => presentRoom(r, Number(r.member_count), roles.get(r.id) ?? null));
   }
 
   async create(userId: string, input: RoomInput & { name: string }): Promise<RoomView> {

@@ -23,12 +23,6 @@ export function findUploadByFileName(db: DbOrTx, kind: UploadsTable['kind'], fil
   return db.selectFrom('uploads').selectAll().where('kind', '=', kind).where('file_name', '=', fileName).executeTakeFirst();
 }
 
-/** Loads uploads by id (any owner, any kind); callers check ownership themselves. */
-export function findUploadsByIds(db: DbOrTx, ids: string[]): Promise<UploadRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return inSlices(ids, (slice) => db.selectFrom('uploads').selectAll().where('id', 'in', slice).execute());
-}
-
 /**
  * Attaches the sender's own, still unattached chat uploads to a message, keeping the order
  * given as `position`. Returns how many rows changed: fewer than `ids.length` means some id was

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import { startTestServer, type TestServer } from '../../test/testServer.js';
 import { runUploadCleanup } from './cleanup.js';
-import { attachUploads, findAttachmentsForMessages, findUploadsByIds } from './repo.js';
+import { attachUploads, findAttachmentsForMessages } from './repo.js';
 import { makePng } from './testImages.js';
 import { diskPath, uploadAvatar, uploadImage } from './testSupport.js';
 
@@ -35,7 +35,7 @@ describe('attachment repo functions', () => {
       ['msg-1', ids[0], 1],
       ['msg-2', ids[1], 1],
     ]);
-    expect((await findUploadsByIds(db, [bobs, 'nope'])).map((r) => r.message_id)).toEqual([null]);
+    expect((await db.selectFrom('uploads').select('message_id').where('id', 'in', [bobs, 'nope']).execute()).map((r) => r.message_id)).toEqual([null]);
     await db.deleteFrom('uploads').where('id', 'in', [...ids, bobs]).execute();
   });
 });
